@@ -1,4 +1,6 @@
 // `gaussner predict`: fine-tune on a support set, then tag new text.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -56,6 +58,24 @@ nlohmann::json entity_json(const Sentence& s,
   return e;
 }
 
+// "words [entity words](label 0.93) words" for people to read.
+std::string pretty_line(const Sentence& s, const Tagged& tagged) {
+  std::string line;
+  std::size_t next_span = 0;
+  for (std::size_t w = 0; w < s.words.size(); ++w) {
+    const TaggedSpan* span =
+        next_span < tagged.spans.size() ? &tagged.spans[next_span] : nullptr;
+    if (!line.empty()) line += ' ';
+    if (span != nullptr && static_cast<int>(w) == span->start) line += '[';
+    line += s.words[w];
+    if (span != nullptr && static_cast<int>(w) == span->end - 1) {
+      line += fmt::format("]({} {:.2f})", span->label, span->confidence);
+      ++next_span;
+    }
+  }
+  return line;
+}
+
 void run(Args& a) {
   ContainerModel model = load_model(a.model);
   std::vector<Sentence> support =
@@ -75,9 +95,11 @@ void run(Args& a) {
 
   std::string format = a.output_format;
   if (format == "auto") format = input.format == "column" ? "column" : "jsonl";
-  if (format != "column" && format != "jsonl") {
-    fail("predict: --output-format '{}' is not one of auto, column, jsonl",
-         format);
+  if (format != "column" && format != "jsonl" && format != "pretty") {
+    fail(
+        "predict: --output-format '{}' is not one of auto, column, jsonl, "
+        "pretty",
+        format);
   }
   std::ofstream file;
   if (a.output != "-") {
@@ -92,6 +114,10 @@ void run(Args& a) {
         out << s.words[w] << '\t' << tagged[i].labels[w] << '\n';
       }
       out << '\n';
+      continue;
+    }
+    if (format == "pretty") {
+      out << pretty_line(s, tagged[i]) << '\n';
       continue;
     }
     const auto* offsets = input.offsets.empty() ? nullptr : &input.offsets[i];
@@ -124,7 +150,8 @@ Command make(CLI::App& parent) {
       ->capture_default_str();
   app->add_option("--output-format",
                   a->output_format,
-                  "auto (column for column input, else jsonl), column, jsonl")
+                  "auto (column for column input, else jsonl), column, jsonl, "
+                  "pretty (entities in brackets, for reading)")
       ->capture_default_str();
   app->add_option("--input-format",
                   a->input_options.format,
