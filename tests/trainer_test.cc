@@ -159,7 +159,8 @@ TEST(ModelFolder, SaveLoadRoundTripAndVersionCheck) {
   for (const auto& [name, tensor] : a) {
     EXPECT_TRUE(torch::equal(tensor, b.at(name))) << name;
   }
-  for (const auto& entry : fs::directory_iterator(fs::path(dir).parent_path())) {
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(dir).parent_path())) {
     EXPECT_EQ(entry.path().string().find(".tmp-"), std::string::npos)
         << "left behind: " << entry.path();
   }

@@ -15,7 +15,8 @@ TEST(WordSplitter, SplitsAtSpacesAndPunctuationWithOffsets) {
     std::vector<std::pair<int, int>> offsets;
   };
   const std::vector<Case> cases = {
-      {"Dr. Smith's", {"Dr", ".", "Smith", "'", "s"},
+      {"Dr. Smith's",
+       {"Dr", ".", "Smith", "'", "s"},
        {{0, 2}, {2, 3}, {4, 9}, {9, 10}, {10, 11}}},
       {"  two  spaces ", {"two", "spaces"}, {{2, 5}, {7, 13}}},
       {"café «x»", {"café", "«", "x", "»"}, {{0, 4}, {5, 6}, {6, 7}, {7, 8}}},
