@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "model_fixture.h"
@@ -54,7 +56,8 @@ std::vector<nlohmann::json> json_lines(const std::string& text) {
 std::string trained_model() {
   static std::string dir;
   if (!dir.empty()) return dir;
-  fs::path root = fs::temp_directory_path() / "gaussner_tests" / "cli_model";
+  fs::path root = fs::temp_directory_path() / "gaussner_tests" /
+                  ("cli_model_" + std::to_string(::getpid()));
   fs::remove_all(root);
   fs::create_directories(root);
   std::string encoder = (root / "encoder").string();
