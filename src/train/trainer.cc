@@ -109,14 +109,36 @@ struct StepOutput {
   torch::Tensor loss;
   int64_t words = 0;
   int64_t pieces = 0;
+  int64_t positions = 0;  // B x T, padding included
 };
+
+// Pads a batch to `length` positions (the reference pads everything to
+// 128); word indices are recomputed for the wider rows.
+void pad_batch(WordBatch& batch, int64_t length) {
+  auto& in = batch.input;
+  int64_t t = in.input_ids.size(1);
+  if (length <= t) return;
+  namespace F = torch::nn::functional;
+  auto pad = F::PadFuncOptions({0, length - t});
+  in.input_ids = F::pad(in.input_ids, pad);
+  in.attention_mask = F::pad(in.attention_mask, pad);
+  if (in.token_type_ids.defined()) {
+    in.token_type_ids = F::pad(in.token_type_ids, pad);
+  }
+  if (in.bbox.defined()) {
+    in.bbox = F::pad(in.bbox, F::PadFuncOptions({0, 0, 0, length - t}));
+  }
+  batch.word_index =
+      batch.word_index.div(t, "floor") * length + batch.word_index.remainder(t);
+}
 
 // Forward pass of one batch to the loss (METHOD.md sections 3 and 4).
 StepOutput batch_loss(ContainerModel& model,
                       const std::vector<TrainItem>& items,
                       const std::vector<int64_t>& chosen,
                       int64_t max_positions,
-                      bool log2) {
+                      bool log2,
+                      int64_t pad_to = 0) {
   std::vector<BatchItem> batch_items;
   std::vector<int64_t> labels;
   StepOutput out;
@@ -128,9 +150,14 @@ StepOutput batch_loss(ContainerModel& model,
   auto device = model.device();
   WordBatch batch =
       make_word_batch(model.tokenizer, batch_items, max_positions);
+  if (pad_to > 0) pad_batch(batch, pad_to);
+  out.positions = batch.input.input_ids.numel();
   EncoderInput input = batch.input;
   input.input_ids = input.input_ids.to(device);
   input.attention_mask = input.attention_mask.to(device);
+  if (input.token_type_ids.defined()) {
+    input.token_type_ids = input.token_type_ids.to(device);
+  }
   if (input.bbox.defined()) input.bbox = input.bbox.to(device);
 
   // h: N x H at each word's first piece; mu, var: N x D.
@@ -314,6 +341,7 @@ TrainResult train(ContainerModel& model,
       ++result.steps;
       result.words += out.words;
       result.pieces += out.pieces;
+      result.positions += out.positions;
       interval_loss += loss;
       ++interval_steps;
       interval_pieces += out.pieces;

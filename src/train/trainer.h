@@ -41,8 +41,9 @@ struct TrainResult {
   double first_loss = 0;
   double last_loss = 0;  // mean over the last logged interval
   double seconds = 0;
-  int64_t words = 0;   // labelled words seen
-  int64_t pieces = 0;  // pieces fed (padding excluded)
+  int64_t words = 0;      // labelled words seen
+  int64_t pieces = 0;     // pieces fed (padding excluded)
+  int64_t positions = 0;  // positions computed (padding included)
 };
 
 // Trains encoder and heads on labelled sentences (IO labels in
