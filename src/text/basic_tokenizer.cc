@@ -84,14 +84,15 @@ std::size_t special_token_at(std::u32string_view text, std::size_t pos) {
 }
 
 void basic_split(std::u32string_view text, bool lower_case, WordList& words) {
-  std::u32string cleaned;
+  // buffers kept per thread so that short texts do not allocate
+  thread_local std::u32string cleaned;
+  thread_local std::u32string lowered;
   clean_text(text, cleaned);
   unicode::to_nfc(cleaned);
 
   // whitespace split as Python's str.split(), which also splits on the
   // line and paragraph separators that clean-up keeps
   std::u32string_view view(cleaned);
-  std::u32string lowered;
   std::size_t i = 0;
   while (i < view.size()) {
     if (unicode::is_python_space(view[i])) {

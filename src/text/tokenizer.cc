@@ -63,8 +63,10 @@ bool vocab_is_uncased(const std::vector<std::string>& tokens) {
 
 }  // namespace
 
-// Buffers reused across the words of one call.
+// Buffers reused across words and calls (one set per thread), so that
+// tokenizing a word does not allocate except for its output.
 struct Tokenizer::Scratch {
+  std::u32string chars;        // the decoded input
   std::u32string lowered;      // a segment after per-character lower-casing
   WordList words;              // basic words of a segment
   std::string utf8;            // the word being matched, as UTF-8
@@ -186,10 +188,10 @@ int64_t Tokenizer::id(const std::string& token) const {
 void Tokenizer::run(const std::string& text,
                     std::vector<std::string>* tokens,
                     std::vector<int64_t>* ids) const {
-  std::u32string chars;
-  unicode::decode_utf8(text, chars);
-  std::u32string_view view(chars);
-  Scratch scratch;
+  thread_local Scratch scratch;
+  scratch.chars.clear();
+  unicode::decode_utf8(text, scratch.chars);
+  std::u32string_view view(scratch.chars);
 
   // special tokens are cut out of the raw text first; the text between
   // them is tokenized on its own

@@ -9,6 +9,7 @@
 
 namespace gaussner {
 
+// Const methods may run concurrently (their buffers are per thread).
 class Tokenizer {
  public:
   // Loads a vocab.txt (one token per line, id = line number). `lower_case`
