@@ -238,7 +238,10 @@ void Tokenizer::word_piece(std::u32string_view word,
                            Scratch& scratch,
                            std::vector<std::string>* tokens,
                            std::vector<int64_t>* ids) const {
-  if (word.size() > kMaxWordChars) return emit(unk_id_, tokens, ids);
+  if (word.size() > kMaxWordChars) {
+    emit(unk_id_, tokens, ids);
+    return;
+  }
 
   scratch.utf8.clear();
   scratch.starts.clear();
@@ -267,7 +270,10 @@ void Tokenizer::word_piece(std::u32string_view word,
         break;
       }
     }
-    if (found < 0) return emit(unk_id_, tokens, ids);
+    if (found < 0) {
+      emit(unk_id_, tokens, ids);
+      return;
+    }
     scratch.pieces.push_back(found);
     start = end;
   }
