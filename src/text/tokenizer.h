@@ -3,16 +3,23 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 namespace gaussner {
 
+// Const methods may run concurrently (their buffers are per thread).
 class Tokenizer {
  public:
   // Loads a vocab.txt (one token per line, id = line number). `lower_case`
   // selects the uncased pipeline (lower-casing and accent stripping).
   static Tokenizer load(const std::string& vocab_path, bool lower_case);
+
+  // Loads a vocab.txt and infers the casing from it: uncased when no token
+  // (other than [bracketed] special ones) has a letter with a lower-case
+  // form.
+  static Tokenizer load(const std::string& vocab_path);
 
   // Loads `dir`/vocab.txt; casing from tokenizer_config.json's
   // do_lower_case when present, else inferred from the vocabulary.
@@ -25,6 +32,8 @@ class Tokenizer {
 
   // Pieces of one pre-split word (may be empty, or several basic words).
   std::vector<std::string> tokenize_word(const std::string& word) const;
+
+  // Invalid UTF-8 in `text` or `word` is an Error naming the byte offset.
 
   // Piece ids of one word: ids(tokenize_word(word)).
   std::vector<int64_t> word_ids(const std::string& word) const;
@@ -43,6 +52,29 @@ class Tokenizer {
   const std::string& vocab_path() const { return vocab_path_; }
 
  private:
+  struct Scratch;
+
+  // Reads vocab_path_ into tokens_ and ids_ and finds the special ids.
+  void read_vocab();
+  // Runs the whole pipeline, appending tokens and/or ids (either may be
+  // null).
+  void run(const std::string& text,
+           std::vector<std::string>* tokens,
+           std::vector<int64_t>* ids) const;
+  // Tokenizes the text between two special tokens.
+  void run_segment(std::u32string_view segment,
+                   Scratch& scratch,
+                   std::vector<std::string>* tokens,
+                   std::vector<int64_t>* ids) const;
+  // Greedy longest-match WordPiece of one basic word.
+  void word_piece(std::u32string_view word,
+                  Scratch& scratch,
+                  std::vector<std::string>* tokens,
+                  std::vector<int64_t>* ids) const;
+  void emit(int64_t id,
+            std::vector<std::string>* tokens,
+            std::vector<int64_t>* ids) const;
+
   std::vector<std::string> tokens_;
   std::unordered_map<std::string, int64_t> ids_;
   bool lower_case_ = true;
@@ -51,6 +83,7 @@ class Tokenizer {
   int64_t sep_id_ = 102;
   int64_t pad_id_ = 0;
   int64_t unk_id_ = 100;
+  std::size_t max_token_bytes_ = 0;  // longest token, to bound the matching
 };
 
 }  // namespace gaussner
