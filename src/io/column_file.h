@@ -28,10 +28,13 @@ struct ColumnOptions {
 std::vector<Sentence> read_column_file(const std::string& path,
                                        const ColumnOptions& options = {});
 
-// Maps one BIO/BIOES/IO label to IO ("B-PER" -> "PER", "O" -> "O").
+// Maps one BIO/BIOES/IO label to IO ("B-PER" -> "PER", "O" -> "O"); a
+// malformed tag ("B-", "B-O") is an Error.
 std::string to_io(const std::string& label);
 
-// Writes sentences as "word<TAB>label" lines, blank line between sentences.
+// Writes sentences as "word<TAB>label" lines, blank line between sentences
+// (gzip when `path` ends in ".gz"). Words or labels that would not read back
+// (empty, holding whitespace) are an Error.
 void write_column_file(const std::string& path,
                        const std::vector<Sentence>& sentences);
 

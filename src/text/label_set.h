@@ -21,7 +21,9 @@ class LabelSet {
   // Every label of `sentences`, "O" first, the others sorted by name.
   static LabelSet from_sentences(const std::vector<Sentence>& sentences);
 
-  // One label per line ("O" optional); errors name the file and line.
+  // One label per line ("O" optional, blank lines ignored); BIO/BIOES names
+  // map to their IO type (B-PER and I-PER give PER). A repeated line is an
+  // error; errors name the file and line.
   static LabelSet from_file(const std::string& path);
 
   // Adds a label if new; returns its id.
