@@ -42,8 +42,15 @@ class EncoderImpl : public torch::nn::Module {
   // an Error naming the key, `file` and both shapes.
   void load_weights(const TensorMap& weights, const std::string& file);
 
-  // Weights under Hugging Face's canonical names (no prefix).
+  // Weights under Hugging Face's canonical names (no prefix). The tensors
+  // share memory with the parameters (query/key/value are slices of the
+  // fused projection).
   TensorMap weights() const;
+
+  // Hugging Face's initialisation: linear and embedding weights drawn from
+  // N(0, 0.02^2), biases 0, LayerNorm weight 1 and bias 0, the padding row
+  // of the word embeddings 0. Without `generator`, torch's global one.
+  void init_weights(c10::optional<at::Generator> generator = c10::nullopt);
 
   const EncoderConfig& config() const { return config_; }
 
@@ -52,10 +59,16 @@ class EncoderImpl : public torch::nn::Module {
   // Implementation modules are private; see encoder.cc.
   struct Layers;
   std::shared_ptr<Layers> layers_;
+
+  // The embedding output and every layer's output when `keep_all`, else
+  // only the last layer's.
+  std::vector<torch::Tensor> run(const EncoderInput& input, bool keep_all);
 };
 TORCH_MODULE(Encoder);
 
-// Loads `dir`/config.json and `dir`/model.safetensors.
+// Loads `dir`/config.json and `dir`/model.safetensors and, as Hugging
+// Face's from_pretrained does, returns the encoder in eval mode. When
+// `dir`/vocab.txt exists, its line count must equal vocab_size.
 Encoder load_encoder(const std::string& dir);
 
 // Writes config.json and model.safetensors into `dir` (created if needed).
