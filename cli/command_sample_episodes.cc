@@ -9,6 +9,7 @@
 
 #include "command.h"
 #include "eval/episode_sampler.h"
+#include "io/column_file.h"
 #include "io/document.h"
 #include "io/document_split.h"
 #include "io/episodes.h"
@@ -67,10 +68,7 @@ std::vector<Sentence> read_funsd_sentences(const SampleArgs& args) {
 std::vector<Sentence> read_sentences(const SampleArgs& args) {
   std::string format =
       args.format == "auto" ? detect_format(args.data) : args.format;
-  if (format == "column") {
-    // TODO: read_column_file (io/column_file.h) once it lands on main.
-    fail("{}: column files are not supported yet", args.data);
-  }
+  if (format == "column") return read_column_file(args.data);
   if (format == "documents") {
     return split_documents(read_documents(args.data), args.split);
   }

@@ -179,7 +179,9 @@ TEST(EpisodeSampler, ImpossibleRequestsFailClearly) {
   std::vector<Sentence> bio = collection(3);
   bio[2].labels[2] = "B-art";
   EXPECT_THROW_WITH(EpisodeSampler(bio, options),
-                    "label \"B-art\" looks like BIO");
+                    "sentence 2 (s2): label \"B-art\"; expected IO");
+  bio[2].labels[2] = "";
+  EXPECT_THROW_WITH(EpisodeSampler(bio, options), "label \"\"; expected IO");
 }
 
 TEST(EpisodeSampler, UniformBelowIsUnbiased) {

@@ -4,24 +4,17 @@
 #include <limits>
 #include <set>
 
+#include "eval/spans.h"
+#include "text/tags.h"
 #include "util/error.h"
 
 namespace gaussner {
 namespace {
 
-bool looks_bio(const std::string& label) {
-  return label.size() > 2 && label[1] == '-' &&
-         std::string("BIES").find(label[0]) != std::string::npos;
-}
-
-// Mentions per label: maximal runs of one non-"O" label.
+// Mentions per type: maximal runs of one non-"O" label (eval/spans.h).
 std::map<std::string, int> count_mentions(const Sentence& s) {
   std::map<std::string, int> counts;
-  for (std::size_t i = 0; i < s.labels.size(); ++i) {
-    const std::string& label = s.labels[i];
-    if (label == "O" || (i > 0 && s.labels[i - 1] == label)) continue;
-    ++counts[label];
-  }
+  for (const Span& span : extract_spans(s.labels)) ++counts[span.label];
   return counts;
 }
 
@@ -36,10 +29,10 @@ void check_sentence(const Sentence& s, std::size_t index) {
         s.labels.size());
   }
   for (const auto& label : s.labels) {
-    if (looks_bio(label)) {
+    if (!well_formed_tag(label) || parse_tag(label).prefix != 0) {
       fail(
-          "episode sampler: sentence {} ({}): label \"{}\" looks like BIO; "
-          "expected IO labels (\"O\" or a type name)",
+          "episode sampler: sentence {} ({}): label \"{}\"; expected IO "
+          "labels (\"O\" or a type name, no B-/I- prefix)",
           index,
           s.source.empty() ? "no source" : s.source,
           label);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "io/line_reader.h"
+#include "text/tags.h"
 #include "util/error.h"
 
 namespace gaussner {
@@ -53,10 +54,8 @@ const json& require_array(const json& value,
 std::string episode_label(const std::string& label,
                           const std::set<std::string>& types) {
   if (label == "O" || types.count(label)) return label;
-  bool prefixed = label.size() > 2 && label[1] == '-' &&
-                  std::string("BIES").find(label[0]) != std::string::npos;
-  if (prefixed && types.count(label.substr(2))) return label.substr(2);
-  return label;
+  Tag tag = parse_tag(label);
+  return tag.prefix != 0 && types.count(tag.type) ? tag.type : label;
 }
 
 std::vector<std::string> parse_words(const json& words,
