@@ -32,6 +32,9 @@ struct TrainOptions {
   std::string log_file;          // JSON lines, one per logged step
   std::string checkpoint_dir;    // where checkpoints go (resume from here)
   bool quiet = false;            // no progress lines
+  // Pad every batch to this many positions (0 = to the batch's own longest
+  // window). Only for comparing with the reference, which pads to 128.
+  int64_t pad_to = 0;
 
   nlohmann::json to_json() const;
 };
@@ -43,6 +46,7 @@ struct TrainResult {
   double seconds = 0;
   int64_t words = 0;      // labelled words seen
   int64_t pieces = 0;     // pieces fed (padding excluded)
+  int64_t positions = 0;  // positions computed (padding included)
   int64_t positions = 0;  // positions computed (padding included)
 };
 
