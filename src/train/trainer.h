@@ -47,7 +47,6 @@ struct TrainResult {
   int64_t words = 0;      // labelled words seen
   int64_t pieces = 0;     // pieces fed (padding excluded)
   int64_t positions = 0;  // positions computed (padding included)
-  int64_t positions = 0;  // positions computed (padding included)
 };
 
 // Trains encoder and heads on labelled sentences (IO labels in
