@@ -18,17 +18,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct CommandRun {
   int status = 0;
   std::string out;
 };
 
 // Runs `args` with the gaussner binary; stdout captured, stderr to a file.
-Run gaussner(const std::string& args) {
+CommandRun gaussner(const std::string& args) {
   std::string log = testing::temp_path("stderr.txt");
   std::string command =
       testing::binary() + " --threads 1 " + args + " 2>>" + log;
-  Run run;
+  CommandRun run;
   FILE* pipe = popen(command.c_str(), "r");
   std::array<char, 4096> buffer;
   std::size_t n;
@@ -61,15 +61,15 @@ std::string trained_model() {
   fs::remove_all(root);
   fs::create_directories(root);
   std::string encoder = (root / "encoder").string();
-  Run init = gaussner("init --arch bert --size tiny --seed 3 --vocab " +
-                      testing::bundled_vocab() + " --out " + encoder);
+  CommandRun init = gaussner("init --arch bert --size tiny --seed 3 --vocab " +
+                             testing::bundled_vocab() + " --out " + encoder);
   EXPECT_EQ(init.status, 0) << init.out;
   std::string model = (root / "model").string();
-  Run train = gaussner("train --encoder " + encoder + " --train " +
-                       testing::bundled_train() +
-                       " --max-sentences 64 --max-steps 4 --batch-size 16 "
-                       "--lr 1e-3 --out " +
-                       model);
+  CommandRun train = gaussner(
+      "train --encoder " + encoder + " --train " + testing::bundled_train() +
+      " --max-sentences 64 --max-steps 4 --batch-size 16 "
+      "--lr 1e-3 --out " +
+      model);
   EXPECT_EQ(train.status, 0) << train.out;
   auto summary = json_lines(train.out);
   EXPECT_EQ(summary.back()["steps"].get<int>(), 4);
@@ -79,11 +79,11 @@ std::string trained_model() {
 
 TEST(CliPipeline, PredictTagsPlainTextWithCharacterOffsets) {
   std::string model = trained_model();
-  Run run = gaussner("predict --model " + model + " --support " +
-                     testing::source_dir() + "/data/examples/support.txt" +
-                     " --input " + testing::source_dir() +
-                     "/data/examples/query.txt --input-format text "
-                     "--finetune-steps 2");
+  CommandRun run = gaussner(
+      "predict --model " + model + " --support " + testing::source_dir() +
+      "/data/examples/support.txt" + " --input " + testing::source_dir() +
+      "/data/examples/query.txt --input-format text "
+      "--finetune-steps 2");
   ASSERT_EQ(run.status, 0) << run.out;
   auto lines = json_lines(run.out);
   ASSERT_EQ(lines.size(), 5u);
@@ -102,8 +102,8 @@ TEST(CliPipeline, EpisodesAreDeterministicWithAFixedSeed) {
   std::string args = "episodes --model " + model + " --episodes " +
                      testing::bundled_episodes() +
                      " --limit 3 --offset 2 --finetune-steps 3 --seed 5";
-  Run a = gaussner(args);
-  Run b = gaussner(args);
+  CommandRun a = gaussner(args);
+  CommandRun b = gaussner(args);
   ASSERT_EQ(a.status, 0);
   auto sa = json_lines(a.out).back();
   auto sb = json_lines(b.out).back();
@@ -123,9 +123,9 @@ TEST(CliPipeline, EpisodesAreDeterministicWithAFixedSeed) {
 TEST(CliPipeline, FinetuneWritesAModelWithTheSupportLabels) {
   std::string model = trained_model();
   std::string out = testing::temp_path("tuned");
-  Run run = gaussner("finetune --model " + model + " --support " +
-                     testing::source_dir() + "/data/examples/support.txt" +
-                     " --out " + out + " --finetune-steps 2");
+  CommandRun run = gaussner(
+      "finetune --model " + model + " --support " + testing::source_dir() +
+      "/data/examples/support.txt" + " --out " + out + " --finetune-steps 2");
   ASSERT_EQ(run.status, 0) << run.out;
   auto summary = json_lines(run.out).back();
   EXPECT_LE(summary["steps"].get<int>(), 2);
@@ -140,8 +140,8 @@ TEST(CliPipeline, BadInputExitsNonZeroWithTheFileInTheMessage) {
       << "{\"words\": [\"a\"]}\n{\"words\": [\"a\"], \"labels\": []}\n";
   std::string log = testing::temp_path("stderr.txt");
   fs::remove(log);
-  Run run = gaussner("predict --model " + model + " --support " + bad +
-                     " --input " + bad);
+  CommandRun run = gaussner("predict --model " + model + " --support " + bad +
+                            " --input " + bad);
   EXPECT_NE(run.status, 0);
   std::ifstream in(log);
   std::string message((std::istreambuf_iterator<char>(in)), {});
