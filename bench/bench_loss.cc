@@ -14,6 +14,7 @@
 
 #include "bench.h"
 #include "train/loss.h"
+#include "train/pairwise_kl_internal.h"
 
 namespace gaussner::bench {
 namespace {
@@ -27,6 +28,7 @@ struct LossBenchOptions {
   int reps = 1;          // forward + backward passes; the best is reported
   uint64_t seed = 1;     // random inputs
   bool naive = false;    // the reference's N x N x D formulation instead
+  int64_t block_elements = 0;  // elementwise block size; 0: the default
 };
 
 // The reference's way: KL(p||q) and KL(q||p) over N x N x D broadcasts,
@@ -87,6 +89,7 @@ double step(const LossBenchOptions& o,
 }
 
 void run(const LossBenchOptions& o) {
+  kl_internal::set_block_elements(o.block_elements);
   torch::manual_seed(o.seed);
   auto mu = torch::randn({o.words, o.dim}).requires_grad_();
   auto var = (torch::elu(torch::randn({o.words, o.dim})) + (1 + 1e-6))
@@ -112,6 +115,7 @@ void run(const LossBenchOptions& o) {
       {"words", o.words},
       {"dim", o.dim},
       {"labels", o.labels},
+      {"block_elements", o.block_elements},
       {"threads", at::get_num_threads()},
       {"reps", o.reps},
       {"seconds", best},
@@ -144,6 +148,11 @@ cli::Command make(CLI::App& bench) {
       ->check(CLI::PositiveNumber);
   app->add_option("--seed", o->seed, "seed of the random inputs")
       ->capture_default_str();
+  app->add_option("--block-elements",
+                  o->block_elements,
+                  "elements per row block of the N x N passes (0: default)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app->add_flag(
       "--naive", o->naive, "reference formulation (N x N x D tensors) instead");
   return {app, [o] { run(*o); }};

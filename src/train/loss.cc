@@ -164,6 +164,7 @@ Tensor loss_grad_rows(const Tensor& d,
   return grad.mul_(0.25);
 }
 
+// First order only: the hand-written backward is not itself differentiable.
 class ContrastiveLossFunction
     : public torch::autograd::Function<ContrastiveLossFunction> {
  public:

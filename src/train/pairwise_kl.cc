@@ -157,6 +157,7 @@ using torch::Tensor;
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
+// First order only: the hand-written backward is not itself differentiable.
 class PairwiseKlFunction
     : public torch::autograd::Function<PairwiseKlFunction> {
  public:
