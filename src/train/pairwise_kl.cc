@@ -15,10 +15,12 @@ namespace {
 
 using torch::Tensor;
 
-// Row blocks of elementwise passes stay near cache size (1 MB of float);
-// the backward GEMM takes bigger slabs, whose cost is reading N x 4D once.
-constexpr int64_t kBlockElements = int64_t{1} << 18;
-constexpr int64_t kSlabElements = int64_t{1} << 22;
+// Row blocks of the elementwise passes: 1M elements (4 MB of float) keeps
+// them near cache size while keeping the count of small parallel ops low
+// (each is a thread barrier, costly when cores are shared). The backward
+// GEMM takes bigger slabs, as each one reads all of the N x 4D factors.
+constexpr int64_t kBlockElements = int64_t{1} << 20;
+constexpr int64_t kBlocksPerSlab = 4;
 std::atomic<int64_t> block_elements{kBlockElements};
 constexpr int64_t kTile = 256;  // tile edge of the in-place symmetrisation
 
@@ -117,7 +119,7 @@ std::pair<Tensor, Tensor> kl_backward(const KlFactors& f,
   auto grad_both = torch::empty({n, 4 * dim}, both.options());
   auto grad_row = torch::empty({n}, both.options());
   const int64_t block = block_rows(n);
-  const int64_t slab = std::max(block, kSlabElements / std::max<int64_t>(n, 1));
+  const int64_t slab = kBlocksPerSlab * block;
   auto g = torch::empty({std::min(slab, n), n}, both.options());
   for (int64_t start = 0; start < n; start += slab) {
     const int64_t slab_rows = std::min(slab, n - start);
