@@ -225,6 +225,8 @@ TEST(ContrastiveLoss, OutsideIsAnOrdinaryClassAndLog2Scales) {
   });
   EXPECT_LT(relative_error(ln.loss, ref.loss), 1e-12);
   EXPECT_LT(relative_error(ln.grad_mu, ref.grad_mu), 1e-10);
+  auto narrow_labels = contrastive_loss(mu, var, labels.to(torch::kInt32));
+  EXPECT_NEAR(narrow_labels.item<double>(), ln.loss.item<double>(), 1e-12);
 
   auto base2 = loss_and_grads(mu, var, torch::kFloat64, [&](auto& m, auto& v) {
     return contrastive_loss(m, v, labels, {/*log2=*/true});

@@ -63,6 +63,32 @@ Tensor same_label_rows(const Tensor& labels, int64_t begin, int64_t rows) {
   return labels.narrow(0, begin, rows).unsqueeze(1) == labels.unsqueeze(0);
 }
 
+// log of the smallest weight kept, sqrt(smallest normal number): smaller
+// weights cannot move a sum that holds a term near 1, and letting exp form
+// denormals slows every later pass over them (the GEMM too) many times.
+double log_negligible(torch::ScalarType type) {
+  if (type == torch::kFloat64) {
+    return 0.5 * std::log(std::numeric_limits<double>::min());
+  }
+  return 0.5 * std::log(static_cast<double>(std::numeric_limits<float>::min()));
+}
+
+// exp of x in place, with negligible results and entries set in `drop`
+// (if defined) exactly 0.
+Tensor& flushed_exp_(Tensor& x, const Tensor& drop) {
+  auto negligible = x < log_negligible(x.scalar_type());
+  if (drop.defined()) negligible.logical_or_(drop);
+  return x.masked_fill_(negligible, -kInf).exp_();
+}
+
+// logsumexp of each row of `scores` (rows x N -> rows), consuming it.
+Tensor logsumexp_rows_(Tensor& scores) {
+  auto max = std::get<0>(scores.max(1, /*keepdim=*/true));  // rows x 1
+  max.masked_fill_(max.isinf(), 0);  // a row of -inf only stays -inf
+  scores.sub_(max);
+  return flushed_exp_(scores, Tensor()).sum(1).log_().add_(max.squeeze(1));
+}
+
 AnchorStats anchor_stats(const Tensor& d,
                          const Tensor& labels,
                          const Tensor& valid) {
@@ -73,11 +99,11 @@ AnchorStats anchor_stats(const Tensor& d,
   const int64_t block = kl_internal::block_rows(n);
   for (int64_t begin = 0; begin < n; begin += block) {
     const int64_t rows = std::min(block, n - begin);
-    auto scores = scores_rows(d, begin, rows);
-    stats.lse_all.narrow(0, begin, rows).copy_(scores.logsumexp(1));
-    scores.masked_fill_(same_label_rows(labels, begin, rows).logical_not(),
-                        -kInf);
-    stats.lse_pos.narrow(0, begin, rows).copy_(scores.logsumexp(1));
+    auto scores = scores_rows(d, begin, rows);  // rows x N
+    auto other_label = same_label_rows(labels, begin, rows).logical_not_();
+    auto pos_scores = scores.masked_fill(other_label, -kInf);
+    stats.lse_all.narrow(0, begin, rows).copy_(logsumexp_rows_(scores));
+    stats.lse_pos.narrow(0, begin, rows).copy_(logsumexp_rows_(pos_scores));
   }
   // Rows without a positive (or, for N = 1, without any other word) hold
   // -inf; zero them so that later exps stay finite.
@@ -88,16 +114,25 @@ AnchorStats anchor_stats(const Tensor& d,
   return stats;
 }
 
+// Softmax weights exp(scores - lse) of one row block, 0 where `drop` is
+// set (if defined) or where negligible.
+Tensor softmax_weights(const Tensor& scores,
+                       const Tensor& lse,
+                       const Tensor& drop) {
+  auto weights = scores - lse;
+  return flushed_exp_(weights, drop);
+}
+
 // One anchor's share of dL/dd for a row block: w (p+ - p), where p+ and p
 // are the softmax of the scores over P(anchor) and A(anchor). Overflowing
 // exps outside P are replaced, not multiplied, so no inf * 0 appears.
 Tensor anchor_share(const Tensor& scores,
-                    const Tensor& same,
+                    const Tensor& other_label,
                     const Tensor& lse_pos,
                     const Tensor& lse_all,
                     const Tensor& weight) {
-  auto share = (scores - lse_pos).exp_().masked_fill_(same.logical_not(), 0);
-  share.sub_((scores - lse_all).exp_());
+  auto share = softmax_weights(scores, lse_pos, other_label);
+  share.sub_(softmax_weights(scores, lse_all, Tensor()));
   return share.mul_(weight);
 }
 
@@ -111,14 +146,17 @@ Tensor loss_grad_rows(const Tensor& d,
                       int64_t begin,
                       int64_t rows) {
   auto scores = scores_rows(d, begin, rows);  // rows x N
-  auto same = same_label_rows(labels, begin, rows);
+  auto other_label = same_label_rows(labels, begin, rows).logical_not_();
   auto row = [&](const Tensor& v) {
     return v.narrow(0, begin, rows).unsqueeze(1);
   };
-  auto grad = anchor_share(
-      scores, same, row(stats.lse_pos), row(stats.lse_all), row(stats.weight));
+  auto grad = anchor_share(scores,
+                           other_label,
+                           row(stats.lse_pos),
+                           row(stats.lse_all),
+                           row(stats.weight));
   grad.add_(anchor_share(scores,
-                         same,
+                         other_label,
                          stats.lse_pos.unsqueeze(0),
                          stats.lse_all.unsqueeze(0),
                          stats.weight.unsqueeze(0)));
@@ -126,6 +164,7 @@ Tensor loss_grad_rows(const Tensor& d,
   return grad.mul_(0.25);
 }
 
+// First order only: the hand-written backward is not itself differentiable.
 class ContrastiveLossFunction
     : public torch::autograd::Function<ContrastiveLossFunction> {
  public:

@@ -15,7 +15,12 @@ namespace {
 
 using torch::Tensor;
 
-constexpr int64_t kBlockElements = int64_t{1} << 22;
+// Row blocks of the elementwise passes: 1M elements (4 MB of float) keeps
+// them near cache size while keeping the count of small parallel ops low
+// (each is a thread barrier, costly when cores are shared). The backward
+// GEMM takes bigger slabs, as each one reads all of the N x 4D factors.
+constexpr int64_t kBlockElements = int64_t{1} << 20;
+constexpr int64_t kBlocksPerSlab = 4;
 std::atomic<int64_t> block_elements{kBlockElements};
 constexpr int64_t kTile = 256;  // tile edge of the in-place symmetrisation
 
@@ -108,17 +113,24 @@ std::pair<Tensor, Tensor> kl_backward(const KlFactors& f,
   const int64_t dim = f.centred.size(1);
 
   // For symmetric G = dL/dC: dL/dleft = G right, dL/dright = G^T left =
-  // G left, dL/drow = G 1; one GEMM per row block of G.
+  // G left, dL/drow = G 1; G is built block by block into slabs, one GEMM
+  // per slab.
   auto both = torch::cat({f.right, f.left}, 1);  // N x 4D
   auto grad_both = torch::empty({n, 4 * dim}, both.options());
   auto grad_row = torch::empty({n}, both.options());
   const int64_t block = block_rows(n);
-  for (int64_t begin = 0; begin < n; begin += block) {
-    const int64_t rows = std::min(block, n - begin);
-    Tensor g = grad_rows(begin, rows);  // rows x N
-    auto out = grad_both.narrow(0, begin, rows);
-    torch::mm_out(out, g, both);
-    grad_row.narrow(0, begin, rows).copy_(g.sum(1));
+  const int64_t slab = kBlocksPerSlab * block;
+  auto g = torch::empty({std::min(slab, n), n}, both.options());
+  for (int64_t start = 0; start < n; start += slab) {
+    const int64_t slab_rows = std::min(slab, n - start);
+    for (int64_t begin = start; begin < start + slab_rows; begin += block) {
+      const int64_t rows = std::min(block, start + slab_rows - begin);
+      g.narrow(0, begin - start, rows).copy_(grad_rows(begin, rows));
+    }
+    auto g_slab = g.narrow(0, 0, slab_rows);  // slab_rows x N
+    auto out = grad_both.narrow(0, start, slab_rows);
+    torch::mm_out(out, g_slab, both);
+    grad_row.narrow(0, start, slab_rows).copy_(g_slab.sum(1));
   }
 
   // Chain through left = [a, -2 m a], right = [var + m^2, m],
@@ -147,6 +159,7 @@ using torch::Tensor;
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
+// First order only: the hand-written backward is not itself differentiable.
 class PairwiseKlFunction
     : public torch::autograd::Function<PairwiseKlFunction> {
  public:

@@ -19,10 +19,10 @@ void check_gaussians(const char* where,
                      const torch::Tensor& var);
 
 // Rows per block when streaming over an N x N matrix: keeps each block's
-// temporaries near 4M elements.
+// temporaries near 1M elements.
 int64_t block_rows(int64_t n);
 
-// Overrides the elements per block (0 restores the default, 4M): lets tests
+// Overrides the elements per block (0 restores the default, 1M): lets tests
 // cover ragged multi-block passes at small N.
 void set_block_elements(int64_t elements);
 
