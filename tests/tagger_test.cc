@@ -77,7 +77,7 @@ TEST(Tagger, SupportLabelOutsideTheLabelSetIsAnError) {
   ContainerModel model = testing::tiny_model();
   auto support = support_sentences();
   LabelSet labels({"person-actor"});
-  EXPECT_THROW_WITH(Tagger(model, support, labels), "not");
+  EXPECT_THROW_WITH(Tagger(model, support, labels), "unknown label");
 }
 
 TEST(Episodes, SameSeedSameCountsAndCountsSumOverEpisodes) {
