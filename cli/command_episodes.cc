@@ -40,7 +40,7 @@ void print_table(const nlohmann::json& s) {
                  100 * t["recall"].get<double>());
   }
   std::fprintf(stderr,
-               "\n%s on %zu episodes: P %.2f  R %.2f  F1 %.2f  "
+               "\n%s on %zu episodes: P %.2f%%  R %.2f%%  F1 %.2f%%  "
                "(95%% CI %.2f..%.2f)\n",
                s["method"].get<std::string>().c_str(),
                s["episodes"].get<std::size_t>(),

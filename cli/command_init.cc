@@ -14,6 +14,7 @@
 
 #include "command.h"
 #include "model/encoder.h"
+#include "text/tokenizer.h"
 #include "util/error.h"
 
 namespace gaussner::cli {
@@ -43,26 +44,6 @@ std::vector<std::string> read_vocab(const std::string& path) {
   }
   if (tokens.empty()) fail("{}: the vocabulary is empty", path);
   return tokens;
-}
-
-// True when some ordinary token (not [SPECIAL]) has an upper-case letter.
-bool has_upper_case(const std::vector<std::string>& tokens) {
-  for (const auto& token : tokens) {
-    if (token.size() > 1 && token.front() == '[' && token.back() == ']') {
-      continue;
-    }
-    auto* p = reinterpret_cast<const utf8proc_uint8_t*>(token.data());
-    utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(token.size());
-    while (left > 0) {
-      utf8proc_int32_t cp = 0;
-      utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
-      if (n <= 0) break;
-      if (utf8proc_isupper(cp)) return true;
-      p += n;
-      left -= n;
-    }
-  }
-  return false;
 }
 
 int64_t index_of(const std::vector<std::string>& tokens,
@@ -107,7 +88,10 @@ void run(const InitOptions& o) {
          out.string());
   }
   auto tokens = read_vocab(o.vocab);
-  bool lower_case = o.uncased || (!o.cased && !has_upper_case(tokens));
+  // The tokenizer's own rule decides (bert-base-uncased holds a few
+  // upper-case symbols such as U+211D that a naive check would trip on).
+  bool lower_case =
+      o.uncased || (!o.cased && Tokenizer::load(o.vocab).lower_case());
 
   // Build beside the target, then swap it in, so that `out` is never half
   // written.

@@ -82,13 +82,13 @@ torch::Tensor Tagger::class_scores(const torch::Tensor& query) {
     }
     return scores;
   }
-  // Best closeness per class: scatter-max over support columns.
-  torch::Tensor index = support_labels_.unsqueeze(0).expand({n, -1});
-  scores = scores.scatter_reduce(1,
-                                 index,
-                                 closeness,
-                                 "amax",
-                                 /*include_self=*/true);
+  // Best closeness per class: the nearest support word of each class.
+  for (int64_t c = 0; c < classes; ++c) {
+    torch::Tensor members = (support_labels_ == c).nonzero().squeeze(1);
+    if (members.numel() == 0) continue;
+    scores.select(1, c).copy_(
+        std::get<0>(closeness.index_select(1, members).max(1)));
+  }
   if (options_.k > 1) {
     // The k nearest support words vote; the best closeness breaks ties.
     int64_t k = std::min<int64_t>(options_.k, support_.size(0));
