@@ -128,6 +128,7 @@ void run(Args& a) {
     nlohmann::json line = {{"words", s.words},
                            {"labels", tagged[i].labels},
                            {"entities", entities}};
+    if (!s.source.empty() && input.format != "text") line["source"] = s.source;
     out << line.dump() << '\n';
   }
 }

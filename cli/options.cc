@@ -36,9 +36,11 @@ void add_finetune_options(CLI::App& app, FinetuneOptions& o) {
 }
 
 void add_input_options(CLI::App& app, InputOptions& o) {
-  app.add_option("--input-format",
-                 o.format,
-                 "auto, column, jsonl or text (one sentence per line)")
+  app.add_option(
+         "--input-format",
+         o.format,
+         "auto, column, jsonl, text (one sentence per line), documents "
+         "(JSON lines with page, words, boxes) or funsd (file or folder)")
       ->capture_default_str();
   app.add_option("--word-column",
                  o.column.word_column,

@@ -26,6 +26,7 @@ Tagger::Tagger(ContainerModel& model,
     : model_(model), labels_(labels), options_(options) {
   options_.validate();
   if (support.empty()) fail("tag: the support set is empty");
+  check_layout(model, support, "support set");
   std::vector<torch::Tensor> vectors = embed(support);
   std::vector<int64_t> ids;
   for (const auto& s : support) {
@@ -105,6 +106,7 @@ torch::Tensor Tagger::class_scores(const torch::Tensor& query) {
 
 std::vector<Tagged> Tagger::tag(const std::vector<Sentence>& query) {
   torch::NoGradGuard no_grad;
+  check_layout(model_, query, "input");
   std::vector<torch::Tensor> vectors = embed(query);
   std::vector<Tagged> out;
   out.reserve(query.size());

@@ -2,7 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "io/column_file.h"
+#include "io/document.h"
+#include "io/document_split.h"
+#include "io/funsd.h"
 #include "io/line_reader.h"
 #include "util/error.h"
 
@@ -11,14 +16,43 @@ namespace gaussner {
 namespace {
 
 std::string sniff_format(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (fs::is_directory(path) || fs::path(path).extension() == ".json") {
+    return "funsd";
+  }
   LineReader reader(path);
   std::string line;
   while (reader.next(line)) {
     auto first = line.find_first_not_of(" \t");
     if (first == std::string::npos) continue;
-    return line[first] == '{' ? "jsonl" : "column";
+    if (line[first] != '{') return "column";
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    return j.is_object() && j.contains("page") ? "documents" : "jsonl";
   }
   return "column";
+}
+
+std::vector<Sentence> read_document_input(const std::string& path,
+                                          const std::string& format,
+                                          const InputOptions& options) {
+  std::vector<Document> documents;
+  if (format == "documents") {
+    documents = read_documents(path);
+  } else {
+    PageSizes sizes;
+    FunsdOptions funsd;
+    funsd.keep_other = options.keep_other;
+    if (!options.page_sizes.empty()) {
+      sizes = read_page_sizes(options.page_sizes);
+      funsd.sizes = &sizes;
+    }
+    documents = std::filesystem::is_directory(path)
+                    ? read_funsd_folder(path, funsd)
+                    : std::vector<Document>{read_funsd(path, funsd)};
+  }
+  SplitOptions split;
+  split.max_words = options.max_words;
+  return split_documents(documents, split);
 }
 
 Box parse_box(const nlohmann::json& j,
@@ -107,10 +141,16 @@ InputSentences read_input(const std::string& path,
     out.sentences = read_column_file(path, options.column);
     return out;
   }
+  if (format == "documents" || format == "funsd") {
+    out.sentences = read_document_input(path, format, options);
+    return out;
+  }
   if (format != "jsonl" && format != "text") {
-    fail("{}: input format '{}' is not one of auto, column, jsonl, text",
-         path,
-         format);
+    fail(
+        "{}: input format '{}' is not one of auto, column, jsonl, text, "
+        "documents, funsd",
+        path,
+        format);
   }
   LineReader reader(path);
   std::string line;

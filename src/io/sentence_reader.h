@@ -12,18 +12,28 @@
 namespace gaussner {
 
 struct InputOptions {
-  // "auto" (JSON lines if the first non-blank line starts with '{', else a
-  // column file), "column", "jsonl" or "text" (one sentence per line, split
-  // by split_words).
+  // "auto" (a folder or .json file: FUNSD; JSON lines with "page":
+  // documents; other JSON lines: sentences; else a column file), "column",
+  // "jsonl", "text" (one sentence per line, split by split_words),
+  // "documents" (gaussner document JSON lines) or "funsd" (a FUNSD
+  // annotation file or a folder of them).
   std::string format = "auto";
   ColumnOptions column;  // for column files
+  // Documents are split into windows of whole lines (document_split.h).
+  int max_words = 64;
+  // FUNSD: a page-size table ("name width height" lines or LayoutLM's
+  // *_image.txt); without it sizes are estimated (see read_funsd).
+  std::string page_sizes;
+  // FUNSD: keep "other" entities as a type instead of "O".
+  bool keep_other = false;
 };
 
 struct InputSentences {
   std::vector<Sentence> sentences;
   // For "text" input: each sentence's words with character offsets.
   std::vector<std::vector<TextWord>> offsets;
-  // The format actually read ("column", "jsonl" or "text").
+  // The format actually read ("column", "jsonl", "text", "documents" or
+  // "funsd").
   std::string format;
 };
 

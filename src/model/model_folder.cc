@@ -1,5 +1,7 @@
 #include "model/model_folder.h"
 
+#include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -169,6 +171,32 @@ void save_model(const ContainerModel& model, const std::string& dir) {
   if (had_old) fs::rename(target, old);
   fs::rename(tmp, target);
   if (had_old) fs::remove_all(old);
+}
+
+void check_layout(const ContainerModel& model,
+                  const std::vector<Sentence>& sentences,
+                  const std::string& what) {
+  bool layoutlm = model.encoder->config().is_layoutlm();
+  for (const Sentence& s : sentences) {
+    if (layoutlm && !s.has_boxes() && !s.words.empty()) {
+      fail(
+          "{}: {} has words without boxes, but the encoder is LayoutLM; "
+          "give documents ({{\"page\", \"words\", \"boxes\"}}) or use a "
+          "BERT model",
+          s.source.empty() ? "input" : s.source,
+          what);
+    }
+    if (!layoutlm && s.has_boxes()) {
+      static std::atomic<bool> warned{false};
+      if (!warned.exchange(true)) {
+        std::fprintf(stderr,
+                     "gaussner: warning: the encoder is BERT, so the word "
+                     "boxes of the %s are ignored\n",
+                     what.c_str());
+      }
+      return;
+    }
+  }
 }
 
 TensorMap snapshot(const ContainerModel& model) {

@@ -44,6 +44,14 @@ ContainerModel load_model(const std::string& dir, int64_t dim = 128);
 // `dir`, which then replaces `dir` (never a half-written model).
 void save_model(const ContainerModel& model, const std::string& dir);
 
+// Checks that `sentences` suit the encoder: a LayoutLM encoder needs a box
+// for every word (an Error naming the first sentence without); a BERT
+// encoder ignores boxes, said once per process on stderr. `what` names the
+// input in messages ("training data", "support set", ...).
+void check_layout(const ContainerModel& model,
+                  const std::vector<Sentence>& sentences,
+                  const std::string& what);
+
 // A deep copy of every parameter and buffer (for restoring between
 // episodes without re-reading the disk).
 TensorMap snapshot(const ContainerModel& model);

@@ -279,6 +279,7 @@ TrainResult train(ContainerModel& model,
   if (options.batch_size <= 0) {
     fail("train: batch size must be positive, got {}", options.batch_size);
   }
+  check_layout(model, sentences, "training data");
   PreparedData data =
       prepare(model, sentences, model.labels, options.max_positions);
   std::vector<std::vector<std::vector<int64_t>>> epochs;
@@ -404,6 +405,7 @@ FinetuneResult finetune(ContainerModel& model,
                         const FinetuneOptions& options) {
   FinetuneResult result;
   if (support.empty()) fail("finetune: the support set is empty");
+  check_layout(model, support, "support set");
   PreparedData data = prepare(model, support, labels, options.max_positions);
   std::vector<int64_t> all(data.items.size());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
