@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <string>
 
+#include "util/error.h"
+
 namespace gaussner::testing {
 
 // Root of the source tree (for bundled data under data/).

@@ -19,7 +19,8 @@ struct Episode {
 // optional "box": [[[x0,y0,x1,y1], ...]]}, "query": {...}, "types": [...]}.
 // Errors name the file, the episode index (0-based line) and the field: a
 // missing field, word/label length mismatch, a label outside `types`, an
-// empty support set.
+// empty support set. Blank lines are skipped. Labels "B-X"/"I-X" of a type
+// X in `types` are read as X (IO).
 std::vector<Episode> read_episodes(const std::string& path);
 
 // Parses one line (used by read_episodes and tests).
