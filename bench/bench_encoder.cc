@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,69 +48,85 @@ EncoderInput random_input(const EncoderConfig& c,
   return in;
 }
 
-// Wall and process-CPU seconds of `fn`. On a shared machine the CPU time
-// (all threads together) is what the work cost, whatever the load.
+// Wall and process CPU seconds (all threads) of one call. With one thread
+// on a shared machine, the CPU time is what the work cost whatever the load.
 struct Timing {
-  double wall = 1e30;
-  double cpu = 1e30;
+  double wall = 0;
+  double cpu = 0;
 };
 
-template <typename Fn>
-Timing measure(Fn&& fn) {
-  auto wall = std::chrono::steady_clock::now();
+Timing time_of(const std::function<void()>& fn) {
+  auto start = std::chrono::steady_clock::now();
   std::clock_t cpu = std::clock();
   fn();
   Timing t;
   t.cpu = static_cast<double>(std::clock() - cpu) / CLOCKS_PER_SEC;
   t.wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall)
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   return t;
 }
 
-void keep_best(Timing& best, const Timing& t) {
-  best.wall = std::min(best.wall, t.wall);
-  best.cpu = std::min(best.cpu, t.cpu);
+// sgemm rate averaged over about `seconds` of back-to-back 2048^3 products:
+// on a shared machine this sees the same load as a forward pass of that
+// length, where a short best-of-3 sees the quietest moment.
+// Returns GFLOP per wall second and per CPU second.
+Timing matched_sgemm_gflops(double seconds) {
+  const int64_t n = 2048;
+  auto a = torch::randn({n, n});
+  auto b = torch::randn({n, n});
+  auto c = torch::mm(a, b);
+  int products = 0;
+  Timing took = time_of([&] {
+    auto start = std::chrono::steady_clock::now();
+    do {
+      torch::mm_out(c, a, b);
+      ++products;
+    } while (
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count() < seconds);
+  });
+  const double gflop = 2.0 * n * n * n * products / 1e9;
+  return {gflop / took.wall, gflop / took.cpu};
 }
 
-// One 2048^3 sgemm, timed like the forward passes.
-Timing time_sgemm(const torch::Tensor& a,
-                  const torch::Tensor& b,
-                  torch::Tensor& c) {
-  return measure([&] { torch::mm_out(c, a, b); });
-}
+struct Row {
+  int64_t length = 0;
+  Timing best{1e30, 1e30};  // fastest forward pass (wall, CPU)
+  double sgemm = 0;         // sgemm_gflops() at the start of the run
+  Timing matched_sgemm;     // best matched_sgemm_gflops() (wall, CPU)
+};
 
 void print_row(const EncoderBenchOptions& o,
-               int64_t length,
-               double flops,
-               const Timing& forward,
-               const Timing& sgemm,
-               double sgemm_reference) {
-  const double sgemm_flops = 2.0 * 2048 * 2048 * 2048;
-  const double gflops = flops / forward.wall / 1e9;
-  const double cpu_gflops = flops / forward.cpu / 1e9;
-  const double sgemm_cpu = sgemm_flops / sgemm.cpu / 1e9;
+               const EncoderConfig& config,
+               const Row& r) {
+  const double gflop = forward_flops(config, o.batch, r.length) / 1e9;
+  const double gflops = gflop / r.best.wall;
+  const double cpu_gflops = gflop / r.best.cpu;
   std::printf(
       "{\"bench\":\"encoder\",\"arch\":\"%s\",\"size\":\"%s\","
       "\"batch\":%lld,\"length\":%lld,\"threads\":%d,\"seconds\":%.4f,"
       "\"tokens_per_s\":%.0f,\"gflops\":%.1f,\"sgemm_gflops\":%.1f,"
-      "\"ratio\":%.3f,\"cpu_seconds\":%.4f,\"gflops_per_cpu_s\":%.1f,"
-      "\"sgemm_gflops_per_cpu_s\":%.1f,\"cpu_ratio\":%.3f,"
-      "\"peak_rss_mb\":%.0f}\n",
+      "\"ratio\":%.3f,\"matched_sgemm_gflops\":%.1f,"
+      "\"matched_ratio\":%.3f,\"cpu_seconds\":%.4f,"
+      "\"gflops_per_cpu_s\":%.1f,\"sgemm_gflops_per_cpu_s\":%.1f,"
+      "\"cpu_ratio\":%.3f,\"peak_rss_mb\":%.0f}\n",
       o.arch.c_str(),
       o.size.c_str(),
       static_cast<long long>(o.batch),
-      static_cast<long long>(length),
+      static_cast<long long>(r.length),
       at::get_num_threads(),
-      forward.wall,
-      o.batch * length / forward.wall,
+      r.best.wall,
+      o.batch * r.length / r.best.wall,
       gflops,
-      sgemm_reference,
-      gflops / sgemm_reference,
-      forward.cpu,
+      r.sgemm,
+      gflops / r.sgemm,
+      r.matched_sgemm.wall,
+      gflops / r.matched_sgemm.wall,
+      r.best.cpu,
       cpu_gflops,
-      sgemm_cpu,
-      cpu_gflops / sgemm_cpu,
+      r.matched_sgemm.cpu,
+      cpu_gflops / r.matched_sgemm.cpu,
       peak_rss_mb());
   std::fflush(stdout);
 }
@@ -119,29 +136,26 @@ void run(const EncoderBenchOptions& o) {
   EncoderConfig config = EncoderConfig::preset(o.size, o.arch, o.vocab_size);
   Encoder encoder(config);
   encoder->eval();
-  double sgemm_reference = sgemm_gflops();
-  auto a = torch::randn({2048, 2048});
-  auto b = torch::randn({2048, 2048});
-  auto c = torch::mm(a, b);
+  const double sgemm = sgemm_gflops();
 
-  // Each timed pass is followed by one sgemm, so that both rates see the
-  // same machine load; best of `reps` for each.
+  // Best of `reps` passes after a warm-up; each pass is followed by as
+  // long a stretch of sgemm.
   for (int64_t length : o.lengths) {
     auto in = random_input(config, o.batch, length);
     encoder->forward(in);
-    Timing forward, sgemm;
+    Row row;
+    row.length = length;
+    row.sgemm = sgemm;
     for (int r = 0; r < o.reps; ++r) {
-      keep_best(forward, measure([&] { encoder->forward(in); }));
-      keep_best(sgemm, time_sgemm(a, b, c));
+      Timing took = time_of([&] { encoder->forward(in); });
+      Timing sgemm_rate = matched_sgemm_gflops(took.wall);
+      row.best.wall = std::min(row.best.wall, took.wall);
+      row.best.cpu = std::min(row.best.cpu, took.cpu);
+      row.matched_sgemm.wall =
+          std::max(row.matched_sgemm.wall, sgemm_rate.wall);
+      row.matched_sgemm.cpu = std::max(row.matched_sgemm.cpu, sgemm_rate.cpu);
     }
-    sgemm_reference =
-        std::max(sgemm_reference, 2.0 * 2048 * 2048 * 2048 / sgemm.wall / 1e9);
-    print_row(o,
-              length,
-              forward_flops(config, o.batch, length),
-              forward,
-              sgemm,
-              sgemm_reference);
+    print_row(o, config, row);
   }
 }
 

@@ -2,7 +2,6 @@
 // loadable by gaussner and by Hugging Face.
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
-#include <utf8proc.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -10,7 +9,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <vector>
 
 #include "command.h"
 #include "model/encoder.h"
@@ -33,36 +31,14 @@ struct InitOptions {
   bool force = false;         // replace a non-empty `out`
 };
 
-std::vector<std::string> read_vocab(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) fail("{}: cannot open the vocabulary", path);
-  std::vector<std::string> tokens;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    tokens.push_back(line);
-  }
-  if (tokens.empty()) fail("{}: the vocabulary is empty", path);
-  return tokens;
-}
-
-int64_t index_of(const std::vector<std::string>& tokens,
-                 const std::string& token,
-                 const std::string& path) {
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    if (tokens[i] == token) return static_cast<int64_t>(i);
-  }
-  fail("{}: the vocabulary has no {} token", path, token);
-}
-
 // Writes every file of the model folder into `dir`.
 void write_model(const InitOptions& o,
-                 const std::vector<std::string>& tokens,
+                 const Tokenizer& vocab,
                  bool lower_case,
                  const std::string& dir) {
-  auto config = EncoderConfig::preset(
-      o.size, o.arch, static_cast<int64_t>(tokens.size()));
-  config.pad_token_id = index_of(tokens, "[PAD]", o.vocab);
+  auto config =
+      EncoderConfig::preset(o.size, o.arch, static_cast<int64_t>(vocab.size()));
+  config.pad_token_id = vocab.pad_id();
   Encoder encoder(config);
   encoder->init_weights(at::make_generator<at::CPUGeneratorImpl>(o.seed));
   save_encoder(encoder, dir);
@@ -87,11 +63,10 @@ void run(const InitOptions& o) {
     fail("{}: exists and is not empty; pass --force to replace it",
          out.string());
   }
-  auto tokens = read_vocab(o.vocab);
-  // The tokenizer's own rule decides (bert-base-uncased holds a few
-  // upper-case symbols such as U+211D that a naive check would trip on).
-  bool lower_case =
-      o.uncased || (!o.cased && Tokenizer::load(o.vocab).lower_case());
+  // Loading checks the vocabulary (special tokens, duplicates, UTF-8) and
+  // infers its casing.
+  Tokenizer vocab = Tokenizer::load(o.vocab);
+  bool lower_case = o.uncased || (!o.cased && vocab.lower_case());
 
   // Build beside the target, then swap it in, so that `out` is never half
   // written.
@@ -99,7 +74,7 @@ void run(const InitOptions& o) {
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   try {
-    write_model(o, tokens, lower_case, tmp.string());
+    write_model(o, vocab, lower_case, tmp.string());
   } catch (...) {
     fs::remove_all(tmp);
     throw;
@@ -111,7 +86,7 @@ void run(const InitOptions& o) {
                out.c_str(),
                o.arch.c_str(),
                o.size.c_str(),
-               tokens.size(),
+               vocab.size(),
                lower_case ? "uncased" : "cased",
                static_cast<unsigned long long>(o.seed));
 }

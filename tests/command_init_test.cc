@@ -117,7 +117,7 @@ TEST(CommandInitTest, RefusesToOverwriteAndBadFlags) {
   std::ofstream(no_pad) << "[UNK]\n[CLS]\n[SEP]\nword\n";
   EXPECT_EQ(
       run_gaussner("init --vocab " + no_pad + " --out " + dir + "2", &err), 1);
-  EXPECT_NE(err.find("no_pad.txt: the vocabulary has no [PAD] token"),
+  EXPECT_NE(err.find("no_pad.txt: vocabulary has no [PAD] token"),
             std::string::npos)
       << err;
   EXPECT_FALSE(fs::exists(dir + "2"));

@@ -261,6 +261,17 @@ TEST(EncoderTest, DropoutInitAndInputChecks) {
   a->eval();
   EXPECT_TRUE(torch::equal(a->forward(in), a->forward(in)));
 
+  // The mask may be int, float or bool.
+  EncoderInput masked = in;
+  auto mask = torch::tensor({{1, 1, 1, 1, 1, 0, 0}, {1, 1, 0, 0, 0, 0, 0}});
+  masked.attention_mask = mask;
+  auto with_int_mask = a->forward(masked);
+  EXPECT_FALSE(torch::allclose(with_int_mask, a->forward(in)));
+  masked.attention_mask = mask.to(torch::kFloat);
+  EXPECT_TRUE(torch::equal(a->forward(masked), with_int_mask));
+  masked.attention_mask = mask.to(torch::kBool);
+  EXPECT_TRUE(torch::equal(a->forward(masked), with_int_mask));
+
   // Inputs the embeddings cannot index.
   EncoderInput bad = in;
   bad.input_ids = torch::full({2, 7}, 100, torch::kLong);
@@ -269,6 +280,10 @@ TEST(EncoderTest, DropoutInitAndInputChecks) {
   bad = in;
   bad.bbox = torch::tensor({30, 20, 10, 40}).expand({2, 7, 4});
   EXPECT_THROW_WITH(a->forward(bad), "bbox width or height");
+  bad = in;
+  bad.token_type_ids = torch::zeros({2, 7});
+  EXPECT_THROW_WITH(a->forward(bad),
+                    "token_type_ids has dtype Float, expected an integer");
   bad = in;
   bad.attention_mask = torch::ones({2, 6});
   EXPECT_THROW_WITH(a->forward(bad),

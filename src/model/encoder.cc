@@ -40,9 +40,8 @@ double lowest(torch::ScalarType dtype) {
   }
 }
 
-// Checks one optional B x T (x 4) input and brings it to `device` as int64
-// (the mask may also be float or bool); an undefined input becomes
-// `fallback`.
+// Checks one optional B x T (x 4) input and brings it to `device` as int64;
+// an undefined input becomes `fallback`.
 torch::Tensor prepare(const torch::Tensor& t,
                       const char* name,
                       torch::IntArrayRef shape,
@@ -55,7 +54,6 @@ torch::Tensor prepare(const torch::Tensor& t,
          shape_str(t.sizes()),
          shape_str(shape));
   }
-  if (std::string(name) == "attention_mask") return t.to(device);
   if (t.is_floating_point() || t.is_complex()) {
     fail("[Encoder::forward] {} has dtype {}, expected an integer type",
          name,
@@ -94,11 +92,17 @@ EncoderInput complete_input(const EncoderInput& in,
 
   EncoderInput out;
   out.input_ids = prepare(in.input_ids, "input_ids", shape, device, {});
-  out.attention_mask = prepare(in.attention_mask,
-                               "attention_mask",
-                               shape,
-                               device,
-                               torch::ones({b, t}, longs));
+  // The mask may be any dtype (int, bool or float 0/1).
+  if (in.attention_mask.defined() && in.attention_mask.sizes() != shape) {
+    fail(
+        "[Encoder::forward] attention_mask has shape {}, expected {} (as "
+        "input_ids)",
+        shape_str(in.attention_mask.sizes()),
+        shape_str(shape));
+  }
+  out.attention_mask = in.attention_mask.defined()
+                           ? in.attention_mask.to(device)
+                           : torch::ones({b, t}, longs);
   out.token_type_ids = prepare(in.token_type_ids,
                                "token_type_ids",
                                shape,
@@ -250,12 +254,20 @@ TensorMap EncoderImpl::weights() const {
 
 void EncoderImpl::init_weights(c10::optional<at::Generator> generator) {
   torch::NoGradGuard no_grad;
+  // A CPU generator draws on the CPU, whatever the parameters' device.
+  auto normal = [&](torch::Tensor& t) {
+    if (!generator || t.is_cpu()) {
+      t.normal_(0, kInitStd, generator);
+    } else {
+      t.copy_(torch::empty(t.sizes()).normal_(0, kInitStd, generator));
+    }
+  };
   for (auto& module : modules(/*include_self=*/false)) {
     if (auto* linear = module->as<nn::Linear>()) {
-      linear->weight.normal_(0, kInitStd, generator);
+      normal(linear->weight);
       linear->bias.zero_();
     } else if (auto* embedding = module->as<nn::Embedding>()) {
-      embedding->weight.normal_(0, kInitStd, generator);
+      normal(embedding->weight);
       if (auto pad = embedding->options.padding_idx()) {
         embedding->weight[*pad].zero_();
       }
