@@ -1,7 +1,9 @@
 // gaussner: few-shot named-entity recognition with Gaussian embeddings.
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include "command.h"
@@ -28,8 +30,25 @@ const std::vector<CommandFactory>& registered_commands() {
 
 }  // namespace gaussner::cli
 
+namespace {
+
+// libgomp's default busy-wait makes OpenMP threads spin for CPU time; on a
+// small machine shared with anything else, libtorch then runs several times
+// slower (docs/benchmarks.md). libgomp reads OMP_WAIT_POLICY when it loads,
+// before main, so the process restarts itself once with the passive policy
+// unless the user chose a policy.
+void prefer_passive_openmp_wait(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  execv("/proc/self/exe", argv);
+  // exec failed (no /proc): carry on with the default policy.
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace gaussner;
+  prefer_passive_openmp_wait(argv);
   CLI::App app{
       "gaussner: few-shot named-entity recognition with Gaussian embeddings "
       "(ContaiNER)."};
