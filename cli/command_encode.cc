@@ -124,11 +124,16 @@ Sentence parse_words(const json& j,
   }
   if (!j.contains("boxes")) return s;
   if (!config.is_layoutlm()) {
-    fail(
-        "{}: 'boxes' given, but the model is {} (boxes need a layoutlm "
-        "model)",
-        where,
-        config.model_type);
+    // Checked like any boxes, then ignored: BERT has no 2D embeddings.
+    static bool warned = false;
+    if (!warned) {
+      std::fprintf(stderr,
+                   "gaussner: warning: %s: the model is %s, so 'boxes' are "
+                   "ignored\n",
+                   where.c_str(),
+                   config.model_type.c_str());
+      warned = true;
+    }
   }
   const json& boxes = j["boxes"];
   if (!boxes.is_array() || boxes.size() != words.size()) {

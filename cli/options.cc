@@ -54,6 +54,17 @@ void add_input_options(CLI::App& app, InputOptions& o) {
                  o.column.scheme,
                  "tag scheme of column files: auto, io, bio, bioes")
       ->capture_default_str();
+  app.add_option("--max-words",
+                 o.max_words,
+                 "documents: most words per window of whole lines")
+      ->capture_default_str();
+  app.add_option("--page-sizes",
+                 o.page_sizes,
+                 "FUNSD: page-size table (name width height, or LayoutLM's "
+                 "*_image.txt)");
+  app.add_flag("--keep-other",
+               o.keep_other,
+               "FUNSD: keep 'other' entities as a type instead of O");
 }
 
 }  // namespace gaussner::cli
