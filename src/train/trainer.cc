@@ -329,8 +329,12 @@ TrainResult train(ContainerModel& model,
       double lr = learning_rate_at(options, step, total);
       set_learning_rate(optimizer, lr);
       optimizer.zero_grad();
-      StepOutput out = batch_loss(
-          model, data.items, chosen, options.max_positions, options.log2);
+      StepOutput out = batch_loss(model,
+                                  data.items,
+                                  chosen,
+                                  options.max_positions,
+                                  options.log2,
+                                  options.pad_to);
       out.loss.backward();
       double grad_norm = torch::nn::utils::clip_grad_norm_(model.parameters(),
                                                            options.clip_norm);
