@@ -2,39 +2,10 @@
 
 #include <utf8proc.h>
 
+#include "text/unicode.h"
 #include "util/error.h"
 
 namespace gaussner {
-
-namespace {
-
-bool is_space(utf8proc_int32_t c) {
-  auto category = utf8proc_category(c);
-  return c == '\t' || c == '\n' || c == '\r' || c == ' ' ||
-         category == UTF8PROC_CATEGORY_ZS || category == UTF8PROC_CATEGORY_ZL ||
-         category == UTF8PROC_CATEGORY_ZP;
-}
-
-bool is_punctuation(utf8proc_int32_t c) {
-  if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
-      (c >= 123 && c <= 126)) {
-    return true;
-  }
-  switch (utf8proc_category(c)) {
-    case UTF8PROC_CATEGORY_PC:
-    case UTF8PROC_CATEGORY_PD:
-    case UTF8PROC_CATEGORY_PS:
-    case UTF8PROC_CATEGORY_PE:
-    case UTF8PROC_CATEGORY_PI:
-    case UTF8PROC_CATEGORY_PF:
-    case UTF8PROC_CATEGORY_PO:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
 
 std::vector<TextWord> split_words(const std::string& line,
                                   const std::string& where) {
@@ -51,9 +22,9 @@ std::vector<TextWord> split_words(const std::string& line,
       fail("{}: invalid UTF-8 at byte {}", where, static_cast<long long>(pos));
     }
     std::string text = line.substr(pos, n);
-    if (is_space(c)) {
+    if (is_python_space(static_cast<char32_t>(c))) {
       in_word = false;
-    } else if (is_punctuation(c)) {
+    } else if (is_punctuation(static_cast<char32_t>(c))) {
       words.push_back({text, chars, chars + 1});
       in_word = false;
     } else if (in_word) {
