@@ -22,9 +22,9 @@ std::vector<TextWord> split_words(const std::string& line,
       fail("{}: invalid UTF-8 at byte {}", where, static_cast<long long>(pos));
     }
     std::string text = line.substr(pos, n);
-    if (is_python_space(static_cast<char32_t>(c))) {
+    if (unicode::is_python_space(static_cast<char32_t>(c))) {
       in_word = false;
-    } else if (is_punctuation(static_cast<char32_t>(c))) {
+    } else if (unicode::is_punctuation(static_cast<char32_t>(c))) {
       words.push_back({text, chars, chars + 1});
       in_word = false;
     } else if (in_word) {
