@@ -22,6 +22,7 @@ struct Args {
   int64_t max_sentences = 20000;
   int64_t limit = 10;
   int64_t dim = 128;
+  int64_t finetune_steps = 30;
 };
 
 ContainerModel random_model(const Args& a) {
@@ -101,6 +102,7 @@ void run_episodes(const Args& a) {
     episodes.resize(a.limit);
   }
   EpisodeOptions options;
+  options.finetune.max_steps = a.finetune_steps;
   double seconds = 0, steps = 0, support_words = 0;
   for (const auto& e : episodes) {
     EpisodeResult r = run_episode(model, source, e, options);
@@ -157,6 +159,10 @@ cli::Command make_episodes(CLI::App& bench) {
       "episodes", "Seconds per episode (fine-tune + tag) and peak memory");
   add_common(app, *a);
   app->add_option("--limit", a->limit, "episodes to run")
+      ->capture_default_str();
+  app->add_option("--finetune-steps",
+                  a->finetune_steps,
+                  "cap on fine-tuning steps per episode")
       ->capture_default_str();
   return {app, [a] { run_episodes(*a); }};
 }
