@@ -14,6 +14,7 @@
 
 #include "command.h"
 #include "io/line_reader.h"
+#include "io/sentence_reader.h"
 #include "model/encoder.h"
 #include "model/word_batch.h"
 #include "text/sentence.h"
@@ -85,29 +86,6 @@ std::vector<int64_t> int_list(const json& j,
   return values;
 }
 
-// A box of word (or piece) `index`: [x0, y0, x1, y1] in LayoutLM units.
-Box parse_box(const json& j,
-              const char* noun,
-              size_t index,
-              const std::string& where) {
-  std::vector<int64_t> v;
-  if (j.is_array() && j.size() == 4) v = int_list(j, "boxes", where);
-  if (v.size() != 4 || v[0] < 0 || v[1] < 0 || v[0] > v[2] || v[1] > v[3] ||
-      v[2] > 1000 || v[3] > 1000) {
-    fail(
-        "{}: {} {} box {}: expected [x0, y0, x1, y1] with 0 <= x0 <= x1 "
-        "<= 1000 and 0 <= y0 <= y1 <= 1000",
-        where,
-        noun,
-        index,
-        j.dump());
-  }
-  return {static_cast<int32_t>(v[0]),
-          static_cast<int32_t>(v[1]),
-          static_cast<int32_t>(v[2]),
-          static_cast<int32_t>(v[3])};
-}
-
 // Form A: {"words": [...], "boxes": [[x0, y0, x1, y1], ...]}.
 Sentence parse_words(const json& j,
                      const std::string& where,
@@ -142,7 +120,8 @@ Sentence parse_words(const json& j,
          words.size());
   }
   for (size_t i = 0; i < boxes.size(); ++i) {
-    s.boxes.push_back(parse_box(boxes[i], "word", i, where));
+    s.boxes.push_back(
+        parse_layout_box(boxes[i], fmt::format("word {}", i), where));
   }
   return s;
 }
@@ -177,7 +156,7 @@ EncoderInput parse_ids(const json& j, const std::string& where) {
     }
     std::vector<int64_t> flat;
     for (size_t i = 0; i < bbox.size(); ++i) {
-      Box b = parse_box(bbox[i], "position", i, where);
+      Box b = parse_layout_box(bbox[i], fmt::format("position {}", i), where);
       flat.insert(flat.end(), {b.x0, b.y0, b.x1, b.y1});
     }
     in.bbox = torch::tensor(flat, torch::kLong).view({1, t, 4});

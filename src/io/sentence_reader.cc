@@ -55,36 +55,32 @@ std::vector<Sentence> read_document_input(const std::string& path,
   return split_documents(documents, split);
 }
 
-Box parse_box(const nlohmann::json& j,
-              const std::string& where,
-              std::size_t index) {
-  if (!j.is_array() || j.size() != 4) {
-    fail("{}: boxes[{}] is {}, expected [x0, y0, x1, y1]",
-         where,
-         index,
-         j.dump());
+}  // namespace
+
+Box parse_layout_box(const nlohmann::json& j,
+                     const std::string& what,
+                     const std::string& where) {
+  bool ok = j.is_array() && j.size() == 4;
+  for (std::size_t k = 0; ok && k < 4; ++k) ok = j[k].is_number_integer();
+  Box b;
+  if (ok) {
+    b = {j[0].get<int32_t>(),
+         j[1].get<int32_t>(),
+         j[2].get<int32_t>(),
+         j[3].get<int32_t>()};
+    ok = b.x0 >= 0 && b.y0 >= 0 && b.x0 <= b.x1 && b.y0 <= b.y1 &&
+         b.x1 <= 1000 && b.y1 <= 1000;
   }
-  int v[4];
-  for (int k = 0; k < 4; ++k) {
-    if (!j[k].is_number()) {
-      fail("{}: boxes[{}] has a non-number {}", where, index, j[k].dump());
-    }
-    v[k] = static_cast<int>(j[k].get<double>());
-  }
-  Box b{v[0], v[1], v[2], v[3]};
-  if (b.x0 < 0 || b.y0 < 0 || b.x1 > 1000 || b.y1 > 1000 || b.x1 < b.x0 ||
-      b.y1 < b.y0) {
+  if (!ok) {
     fail(
-        "{}: boxes[{}] = {} is outside 0..1000 or inverted (need 0 <= x0 "
-        "<= x1 <= 1000 and 0 <= y0 <= y1 <= 1000)",
+        "{}: {} box {}: expected [x0, y0, x1, y1] with 0 <= x0 <= x1 "
+        "<= 1000 and 0 <= y0 <= y1 <= 1000",
         where,
-        index,
+        what,
         j.dump());
   }
   return b;
 }
-
-}  // namespace
 
 Sentence parse_sentence_json(const std::string& line,
                              const std::string& where) {
@@ -125,7 +121,8 @@ Sentence parse_sentence_json(const std::string& line,
            s.words.size());
     }
     for (std::size_t i = 0; i < boxes.size(); ++i) {
-      s.boxes.push_back(parse_box(boxes[i], where, i));
+      s.boxes.push_back(
+          parse_layout_box(boxes[i], fmt::format("word {}", i), where));
     }
   }
   return s;

@@ -2,6 +2,8 @@
 // JSON lines with "words" (and optional "labels", "boxes"), and plain text.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -40,6 +42,13 @@ struct InputSentences {
 // Reads `path` ("-" = standard input). Errors name file:line and field.
 InputSentences read_input(const std::string& path,
                           const InputOptions& options = {});
+
+// A word's box [x0, y0, x1, y1] in LayoutLM units: four integers with
+// 0 <= x0 <= x1 <= 1000 and 0 <= y0 <= y1 <= 1000; otherwise an Error
+// "`where`: `what` box [..]: expected ...".
+Box parse_layout_box(const nlohmann::json& j,
+                     const std::string& what,
+                     const std::string& where);
 
 // Parses one JSON line {"words": [...], "labels"?: [...], "boxes"?: [...]};
 // `where` is "file:line" for messages.
